@@ -1,0 +1,28 @@
+# segur-bench: the two set-up commands are `make demo` and `make test` (see README.md).
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint typecheck unit setup setup-demo clean
+
+## demo: starts the simulators and the reference LGO with the default world (Ctrl-C stops).
+demo: setup-demo
+	$(BIN)/segur-bench demo
+
+## test: every check CI runs: lint, types, unit and integration tests.
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/python scripts/run_tests.py
+
+setup:
+	@scripts/bootstrap.sh test
+
+setup-demo:
+	@scripts/bootstrap.sh demo
+
+lint:
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
+
+clean:
+	rm -rf var .mypy_cache .ruff_cache .pytest_cache
