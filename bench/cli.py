@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
+from bench import exitcodes
 from bench.commands import later
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 
 
 @click.group(context_settings=CONTEXT)
-@click.version_option(package_name="segur-bench", message="segur-bench %(version)s")
+@click.version_option(
+    package_name="segur-bench", message="segur-bench %(version)s", help="Affiche la version et quitte."
+)
 def cli() -> None:
     """Banc de conformité Ségur pour logiciels d'officine (LGO).
 
@@ -23,7 +28,6 @@ def cli() -> None:
 def _register() -> None:
     for command in (later.run_cmd, later.report_cmd, later.scan_cmd, later.load_cmd):
         cli.add_command(command)
-    # Each command family lives in its own module; import lazily-failing ones explicitly.
     from bench.commands import cards, pki, rem, stack
 
     cli.add_command(pki.pki_group)
@@ -33,8 +37,32 @@ def _register() -> None:
         cli.add_command(command)
 
 
+def _french_help(command: click.Command) -> None:
+    """Gives every command an explicit French help option (click ships its text in English only)."""
+    click.help_option("-h", "--help", help="Affiche cette aide et quitte.")(command)
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _french_help(sub)
+
+
 _register()
+_french_help(cli)
 
 
-def main() -> None:
-    cli(prog_name="segur-bench")
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: click's usage errors exit with the bench's usage code (3), in French."""
+    try:
+        result = cli.main(args=argv, prog_name="segur-bench", standalone_mode=False)
+    except click.UsageError as error:
+        if error.ctx is not None:
+            click.echo(error.ctx.get_usage(), err=True)
+        click.echo(f"Erreur d'usage : {error.format_message()}", err=True)
+        click.echo("Voir « segur-bench --help ».", err=True)
+        sys.exit(exitcodes.USAGE)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(exitcodes.USAGE)
+    except click.Abort:
+        click.echo("Interrompu.", err=True)
+        sys.exit(exitcodes.BENCH_FAILED)
+    sys.exit(result if isinstance(result, int) else exitcodes.PASS)
