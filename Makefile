@@ -2,7 +2,7 @@
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint typecheck unit setup setup-demo clean
+.PHONY: demo test lint setup setup-demo clean constraints
 
 ## demo: starts the simulators and the reference LGO with the default world (Ctrl-C stops).
 demo: setup-demo
@@ -26,3 +26,9 @@ lint:
 
 clean:
 	rm -rf var .mypy_cache .ruff_cache .pytest_cache
+
+## constraints: re-pins every installed Python dependency (after adding one to pyproject.toml).
+constraints:
+	$(BIN)/pip freeze --exclude-editable | grep -v '^segur-bench' > constraints.tmp
+	{ echo "# Pinned versions for a reproducible install (pip install -c constraints.txt). Regenerate: make constraints"; cat constraints.tmp; } > constraints.txt
+	rm -f constraints.tmp
