@@ -1,0 +1,1 @@
+"""Documents the reference LGO produces: printable sheets (PDF) and, later, CDA documents."""
