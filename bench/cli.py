@@ -26,9 +26,12 @@ def cli() -> None:
 
 
 def _register() -> None:
-    for command in (later.run_cmd, later.report_cmd, later.scan_cmd, later.load_cmd):
+    for command in (later.scan_cmd, later.load_cmd):
         cli.add_command(command)
-    from bench.commands import cards, pki, rem, stack
+    from bench.commands import cards, pki, rem, run, stack
+
+    cli.add_command(run.run_cmd)
+    cli.add_command(run.report_cmd)
 
     cli.add_command(pki.pki_group)
     cli.add_command(rem.rem_group)
