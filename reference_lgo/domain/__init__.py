@@ -1,0 +1,1 @@
+"""Pure rules of the reference LGO (no database, no I/O)."""

@@ -1,0 +1,1 @@
+"""Routes of the driver API, one module per family of actions."""

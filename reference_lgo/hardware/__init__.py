@@ -1,0 +1,1 @@
+"""The LGO's card hardware: a thin layer over the APDU client of `protocols.apdu`."""

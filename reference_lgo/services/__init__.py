@@ -1,0 +1,1 @@
+"""Use cases of the reference LGO: accounts, authentication, audit trail, settings, seeding."""

@@ -1,0 +1,59 @@
+"""Jinja2 environment of the UI (autoescaped) and its French filters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import HTMLResponse
+
+from reference_lgo.domain.permissions import PERMISSIONS, ROLES
+from reference_lgo.services.audit import ACTIONS, CHANNELS, OBJECT_TYPES, OUTCOMES
+from reference_lgo.services.settings import LABELS as SETTING_LABELS
+from reference_lgo.settings import LGO_NAME, LGO_VERSION
+
+PARIS = ZoneInfo("Europe/Paris")
+templates = Jinja2Templates(directory=str(Path(__file__).resolve().parent / "templates"))
+
+
+def paris(value: datetime | None, pattern: str = "%d/%m/%Y %H:%M:%S") -> str:
+    return value.astimezone(PARIS).strftime(pattern) if value else ""
+
+
+# Field names found in the audit trail's before/after details.
+FIELD_LABELS = {
+    **SETTING_LABELS,
+    "login": "Identifiant",
+    "display_name": "Nom affiché",
+    "role": "Rôle",
+    "id_nat_ps": "idNatPS",
+    "professional_ref": "Référence du professionnel",
+    "active": "Actif",
+    "password": "Mot de passe",
+}
+
+templates.env.filters["paris"] = paris
+templates.env.globals.update(
+    ROLES=ROLES,
+    PERMISSIONS=PERMISSIONS,
+    ACTIONS=ACTIONS,
+    CHANNELS=CHANNELS,
+    OUTCOMES=OUTCOMES,
+    OBJECT_TYPES=OBJECT_TYPES,
+    FIELD_LABELS=FIELD_LABELS,
+    LGO_NAME=LGO_NAME,
+    LGO_VERSION=LGO_VERSION,
+)
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
+    context = dict(context or {})
+    ui = getattr(request.state, "ui", None)
+    context.setdefault("ui", ui)
+    return templates.TemplateResponse(request, name, context, status_code=status_code)
