@@ -51,6 +51,9 @@ class StackState:
     cards: str
     log: str
     ready_s: float | None = None
+    lgo_pid: int | None = None
+    lgo_port: int | None = None
+    lgo_log: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -63,6 +66,10 @@ def run_dir(home: Path) -> Path:
 
 
 def _pid_is_simulators(pid: int) -> bool:
+    return _pid_runs(pid, b"simulators")
+
+
+def _pid_runs(pid: int, marker: bytes) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -73,7 +80,7 @@ def _pid_is_simulators(pid: int) -> bool:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
         return True
-    return b"simulators" in cmdline
+    return marker in cmdline
 
 
 def read_state(home: Path) -> StackState | None:
@@ -235,6 +242,8 @@ def stop(home: Path) -> StackState | None:
     state = read_state(home)
     if state is None:
         return None
+    if state.lgo_pid is not None and _pid_runs(state.lgo_pid, b"reference_lgo"):
+        _terminate(state.lgo_pid)
     _terminate(state.pid)
     (run_dir(home) / STATE_NAME).unlink(missing_ok=True)
     return state
@@ -318,7 +327,7 @@ def endpoints_document(state: StackState, health_info: dict[str, Any]) -> dict[s
         "home": str(home),
         "control": state.control_url,
         "services": published,
-        "lgo": None,
+        "lgo": lgo_urls(state),
         "credentials": {
             "dir": str(export),
             "ca_chain": str(export / "ca" / "chain.pem"),
@@ -326,3 +335,90 @@ def endpoints_document(state: StackState, health_info: dict[str, Any]) -> dict[s
         },
         "cards": _cards_block(services, state),
     }
+
+
+# --- the reference LGO (its own process, CONVENTIONS "Runtime layout and processes") ---------------
+
+LGO_LOG_NAME = "lgo.log"
+LGO_HEALTH_TIMEOUT_S = 60.0
+DEFAULT_LGO_PORT = 8000
+
+
+def lgo_port() -> int:
+    return int(os.environ.get("SEGUR_BENCH_PORT_LGO", DEFAULT_LGO_PORT))
+
+
+def lgo_urls(state: StackState) -> dict[str, str] | None:
+    if state.lgo_port is None:
+        return None
+    base = f"http://127.0.0.1:{state.lgo_port}"
+    return {"ui": f"{base}/", "driver": f"{base}/driver/v1"}
+
+
+def lgo_env(home: Path, health_info: dict[str, Any]) -> dict[str, str]:
+    """The LGO's environment: where its data lives and how it reaches the card readers."""
+    details = health_info.get("services", {}).get("cards", {}).get("details") or {}
+    env = {**os.environ, "SEGUR_BENCH_HOME": str(home)}
+    mode = details.get("mode")
+    if mode in ("pcsc", "bench"):
+        env["SEGUR_BENCH_CARDS"] = str(mode)
+    if details.get("pcscd_socket"):
+        env["PCSCLITE_CSOCK_NAME"] = str(details["pcscd_socket"])
+    if details.get("bench_reader"):
+        env["SEGUR_BENCH_BENCH_READER"] = str(details["bench_reader"])
+    return env
+
+
+def start_lgo(home: Path, state: StackState, health_info: dict[str, Any]) -> StackState:
+    """Starts `python -m reference_lgo` beside the simulators and waits for its /health."""
+    port = lgo_port()
+    log = _logs(home) / LGO_LOG_NAME
+    command = [sys.executable, "-m", "reference_lgo", "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--log-level", "warning"]
+    with log.open("ab") as out:
+        process = subprocess.Popen(
+            command,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=paths.repo_root(),
+            env=lgo_env(home, health_info),
+            start_new_session=True,
+        )
+    state.lgo_pid, state.lgo_port, state.lgo_log = process.pid, port, str(log)
+    _write_state(home, state)
+    deadline = time.monotonic() + LGO_HEALTH_TIMEOUT_S
+    with httpx.Client(timeout=2.0) as client:
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise StackError(
+                    f"Le LGO de référence s'est arrêté (code {process.returncode}) :\n{_log_tail(log)}"
+                )
+            try:
+                if client.get(f"http://127.0.0.1:{port}/health").status_code == 200:
+                    return state
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+    raise StackError(
+        f"Le LGO de référence ne répond pas après {LGO_HEALTH_TIMEOUT_S:.0f} s :\n{_log_tail(log)}"
+    )
+
+
+def seed_lgo(state: StackState, world: str = "default") -> dict[str, Any]:
+    """Demo data enters the LGO through its driver API (CONVENTIONS "Data and facts settled")."""
+    from bench.steps_lib.world import lgo_seed_payload
+    from scenarios import load_world
+
+    urls = lgo_urls(state)
+    if urls is None:
+        raise StackError("Le LGO de référence n'est pas démarré.")
+    headers = {}
+    token = os.environ.get("SEGUR_BENCH_DRIVER_TOKEN")
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    with httpx.Client(base_url=urls["driver"], headers=headers, timeout=30.0) as client:
+        client.post("/reset").raise_for_status()
+        answer = client.post("/seed", json=lgo_seed_payload(load_world(world)))
+        answer.raise_for_status()
+        return dict(answer.json())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -13,7 +14,7 @@ import click
 from bench import exitcodes, paths, supervisor
 from bench.supervisor import StackError, StackOptions, StackState
 
-LGO_LATER = "LGO de référence : pas encore disponible dans cette version du banc (--no-lgo implicite)."
+NO_LGO = "LGO de référence : non démarré (--no-lgo)."
 
 
 def _default_cards() -> str:
@@ -38,6 +39,11 @@ def _print_endpoints(state: StackState, info: dict[str, Any]) -> None:
             click.echo(f"  {name:<14} mode {details.get('mode', state.cards)}" + _cards_hint(details))
     click.echo(f"Plan de contrôle : {state.control_url} (OpenAPI : {state.control_url}/openapi.json)")
     click.echo(f"Identifiants exportés : {Path(state.home) / 'pki' / 'export'}")
+    urls = supervisor.lgo_urls(state)
+    if urls is None:
+        click.echo(NO_LGO)
+    else:
+        click.echo(f"LGO de référence : {urls['ui']} (API de pilotage : {urls['driver']})")
 
 
 def _cards_hint(details: dict[str, Any]) -> str:
@@ -49,12 +55,13 @@ def _cards_hint(details: dict[str, Any]) -> str:
 
 
 def _start(
-    services: str | None, cards: str | None, banner: str | None
+    services: str | None, cards: str | None, banner: str | None, *, with_lgo: bool, seed: bool = False
 ) -> tuple[StackState, subprocess.Popen[bytes]]:
     home = paths.home()
     wanted = [s.strip() for s in services.split(",") if s.strip()] if services else None
     options = StackOptions(services=wanted, cards=cards or _default_cards())
     started = time.monotonic()
+    ours = False  # stop on failure only a stack this call started, never one already running
     try:
         # The child ensures the PKI too (file-locked); the export overlaps its start.
         supervisor.prepare_pki(home / "pki", lambda line: click.echo(line), export=False)
@@ -63,23 +70,38 @@ def _start(
             options,
             lambda: supervisor.prepare_pki(home / "pki", lambda line: None, world=options.world),
         )
+        ours = True
+        info = supervisor.health(state) or {}
+        if with_lgo:
+            supervisor.start_lgo(home, state, info)
+            if seed:
+                supervisor.seed_lgo(state, options.world)
     except StackError as exc:
+        if ours:
+            supervisor.stop(home)
         click.echo(str(exc), err=True)
         raise SystemExit(exitcodes.BENCH_FAILED) from exc
-    except Exception as exc:  # PKI or world errors: the bench failed, said in French
+    except Exception as exc:  # PKI, world or seed errors: the bench failed, said in French
+        if ours:
+            supervisor.stop(home)
         click.echo(f"Démarrage impossible : {exc}", err=True)
         raise SystemExit(exitcodes.BENCH_FAILED) from exc
-    info = supervisor.health(state) or {}
     if banner:
         click.echo(banner)
     _print_endpoints(state, info)
-    click.echo(LGO_LATER)
     click.echo(f"Pile prête en {_fr_seconds(time.monotonic() - started)} s.")
     return state, process
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _foreground(state: StackState, process: subprocess.Popen[bytes]) -> None:
     click.echo("Ctrl-C pour arrêter.")
+    # SIGTERM/SIGHUP (a closed terminal, a supervisor) stop the stack as cleanly as Ctrl-C does.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupt)
     try:
         code = process.wait()
     except KeyboardInterrupt:
@@ -96,12 +118,23 @@ def _foreground(state: StackState, process: subprocess.Popen[bytes]) -> None:
 def demo_cmd() -> None:
     """Démarre simulateurs + LGO de référence avec le monde par défaut (Ctrl-C arrête tout)."""
     banner = (
-        "Démo segur-bench : simulateurs des services nationaux et cartes virtuelles, monde « default ».\n"
-        "Le LGO de référence arrive dans une version ultérieure du banc ; en attendant, pointez votre LGO\n"
-        "sur les adresses ci-dessous (certificats clients dans le dossier d'export)."
+        "Démo segur-bench : simulateurs des services nationaux, cartes virtuelles et LGO de référence,\n"
+        "monde « default » (comptes, pharmacie et réglages chargés par l'API de pilotage)."
     )
-    state, process = _start(None, None, banner)
+    state, process = _start(None, None, banner, with_lgo=True, seed=True)
+    _print_demo_accounts()
     _foreground(state, process)
+
+
+def _print_demo_accounts() -> None:
+    from scenarios import load_world
+
+    world = load_world("default")
+    click.echo("Comptes de démonstration (identifiant / mot de passe, rôle) :")
+    for account in world.lgo_seed.accounts:
+        click.echo(f"  {account.login:<14} {account.password:<20} {account.role}")
+    cards = ", ".join(f"{c.id} (code {c.pin})" for c in world.cps_cards)
+    click.echo(f"Cartes CPS du monde : {cards}")
 
 
 @click.command("up")
@@ -116,7 +149,7 @@ def demo_cmd() -> None:
 )
 def up_cmd(detach: bool, services: str | None, no_lgo: bool, cards: str | None) -> None:
     """Démarre les simulateurs et le LGO de référence."""
-    state, process = _start(services, cards, None)
+    state, process = _start(services, cards, None, with_lgo=not no_lgo)
     if detach:
         click.echo(f"Pile détachée (pid {state.pid}) : « segur-bench down » pour l'arrêter.")
         return
@@ -166,7 +199,6 @@ def endpoints_cmd(as_json: bool) -> None:
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
         return
     _print_endpoints(state, info)
-    click.echo(LGO_LATER)
 
 
 COMMANDS = [demo_cmd, up_cmd, down_cmd, status_cmd, endpoints_cmd]

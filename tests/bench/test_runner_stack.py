@@ -1,10 +1,7 @@
 """The socle features through the real stack: `segur-bench up --detach` on a private home and free
 ports, then `segur-bench run --target reference` and `--target driver:URL`; each run writes the three
 reports, every scenario passes, the HTML shows a SOAP exchange (and, for reference, a screenshot).
-
-Transitional: while `segur-bench up` does not start the reference LGO yet (endpoints --json has no
-"lgo"), the test starts it itself (`python -m reference_lgo`, its documented entry point, with the
-environment `up` is to give it) and runs the runner with the LGO's URLs added to the endpoints.
+`up` starts the reference LGO and publishes it under "lgo" in `endpoints --json`.
 """
 
 from __future__ import annotations
@@ -14,31 +11,16 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from bench.paths import repo_root
 
 RUN = "from bench.commands.run import run_cmd; run_cmd(prog_name='segur-bench run')"
 CLI = "from bench.cli import main; main()"
-# Used only while `up` does not publish the LGO: the runner with the LGO's URLs added to the endpoints.
-RUN_WITH_LGO = """
-import dataclasses, json, sys
-from pathlib import Path
-from bench.runner import RunOptions, run_suite
-from bench.runner.stack import read_endpoints
-from bench.targets import parse_target
-lgo = json.loads(sys.argv[1])
-endpoints = dataclasses.replace(read_endpoints(), lgo_ui=lgo["ui"], lgo_driver=lgo["driver"])
-options = RunOptions(target=parse_target(sys.argv[2]), tags=sys.argv[3], out_dir=Path(sys.argv[4]))
-report = run_suite(options, endpoints)
-raise SystemExit(report.exit_code)
-"""
 SOCLE_SCENARIOS = 7
 
 
@@ -73,72 +55,21 @@ def stack(tmp_path: Path) -> Iterator[tuple[dict[str, str], dict[str, Any]]]:
     }
     for name in ("SEGUR_BENCH_SIM_DATABASE_URL", "SEGUR_BENCH_LGO_DATABASE_URL", "SEGUR_BENCH_DRIVER_TOKEN"):
         env.pop(name, None)
-    lgo: subprocess.Popen[bytes] | None = None
     try:
         up = python(env, CLI, "up", "--detach")
         assert up.returncode == 0, up.stdout + up.stderr
         shown = python(env, CLI, "endpoints", "--json")
         assert shown.returncode == 0, shown.stderr
         endpoints = json.loads(shown.stdout)
-        if not endpoints.get("lgo"):
-            lgo, endpoints["lgo"] = _start_lgo(env, endpoints, tmp_path)
-            endpoints["lgo_started_by_test"] = True
+        assert endpoints["lgo"]["driver"].endswith("/driver/v1"), endpoints["lgo"]
         yield env, endpoints
     finally:
-        if lgo is not None:
-            lgo.terminate()
-            lgo.wait(timeout=20)
         python(env, CLI, "down", timeout=120)
-
-
-def _start_lgo(
-    env: dict[str, str], endpoints: dict[str, Any], tmp_path: Path
-) -> tuple[subprocess.Popen[bytes], dict[str, str]]:
-    """The reference LGO as `up` is to start it: same home, card transport and pcscd socket."""
-    port = env["SEGUR_BENCH_PORT_LGO"]
-    cards = endpoints.get("cards") or {}
-    lgo_env = {**env, "SEGUR_BENCH_CARDS": str(cards.get("mode") or "bench")}
-    if cards.get("pcscd_socket"):
-        lgo_env["PCSCLITE_CSOCK_NAME"] = str(cards["pcscd_socket"])
-    log = (tmp_path / "lgo.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "reference_lgo",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            port,
-            "--log-level",
-            "warning",
-        ],
-        env=lgo_env,
-        cwd=repo_root(),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert process.poll() is None, (tmp_path / "lgo.log").read_text(errors="replace")
-        try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                return process, {"ui": f"{base}/", "driver": f"{base}/driver/v1"}
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise AssertionError("le LGO de référence n'a pas répondu sur /health en 60 s")
 
 
 def _run(
     env: dict[str, str], endpoints: dict[str, Any], target: str, out: Path
 ) -> subprocess.CompletedProcess[str]:
-    if endpoints.get("lgo_started_by_test"):
-        return python(
-            env, RUN_WITH_LGO, json.dumps(endpoints["lgo"]), target, "@socle", str(out), timeout=280
-        )
     return python(env, RUN, "--target", target, "--tags", "@socle", "--out", str(out), timeout=280)
 
 

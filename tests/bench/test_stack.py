@@ -42,6 +42,7 @@ def stack_env(tmp_path: Path) -> Any:
         "SEGUR_BENCH_HOME": str(tmp_path / "home"),
         "SEGUR_BENCH_PORT_CONTROL": str(free_port()),
         "SEGUR_BENCH_PORT_INSI": str(free_port()),
+        "SEGUR_BENCH_PORT_LGO": str(free_port()),
     }
     env.pop("SEGUR_BENCH_SIM_DATABASE_URL", None)
     yield env
@@ -53,7 +54,8 @@ def test_up_detach_endpoints_health_and_down(stack_env: dict[str, str]) -> None:
     up = run(stack_env, "up", "--detach", "--cards", "none")
     assert up.returncode == 0, up.stdout + up.stderr
     assert re.search(r"Pile prête en \d+,\d\d s\.", up.stdout)
-    assert "pas encore disponible" in up.stdout
+    lgo_base = f"http://127.0.0.1:{stack_env['SEGUR_BENCH_PORT_LGO']}"
+    assert f"LGO de référence : {lgo_base}/" in up.stdout
 
     again = run(stack_env, "up", "--detach", "--cards", "none")
     assert again.returncode == 2 and "tourne déjà" in again.stderr
@@ -67,7 +69,10 @@ def test_up_detach_endpoints_health_and_down(stack_env: dict[str, str]) -> None:
         document["services"]["insi"]["url"] == f"https://localhost:{stack_env['SEGUR_BENCH_PORT_INSI']}/lps"
     )
     assert document["services"]["insi"]["control"] == f"http://127.0.0.1:{control_port}/_bench/insi"
-    assert document["cards"]["mode"] == "none" and document["lgo"] is None
+    assert document["cards"]["mode"] == "none"
+    assert document["lgo"] == {"ui": f"{lgo_base}/", "driver": f"{lgo_base}/driver/v1"}
+    assert httpx.get(f"{lgo_base}/health", timeout=5).json()["status"] == "ok"
+    lgo_pid = supervisor.read_state(Path(stack_env["SEGUR_BENCH_HOME"])).lgo_pid  # type: ignore[union-attr]
     assert Path(document["credentials"]["files"]["insi-auto"]["p12"]).is_file()
 
     health = httpx.get(f"http://127.0.0.1:{control_port}/_bench/health", timeout=5).json()
@@ -90,6 +95,25 @@ def test_up_detach_endpoints_health_and_down(stack_env: dict[str, str]) -> None:
     assert stopped.returncode == 2 and "Pile arrêtée" in stopped.stderr
     assert run(stack_env, "endpoints", "--json").returncode == 2
     assert "Aucune pile" in run(stack_env, "down").stdout
+    assert lgo_pid is not None and not running(lgo_pid)  # the LGO stopped with the stack
+
+
+def running(pid: int) -> bool:
+    """True while the process runs (a zombie waiting for its reaper has stopped)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.stack
+def test_up_no_lgo_publishes_no_lgo(stack_env: dict[str, str]) -> None:
+    up = run(stack_env, "up", "--detach", "--cards", "none", "--services", "insi", "--no-lgo")
+    assert up.returncode == 0, up.stdout + up.stderr
+    assert "non démarré (--no-lgo)" in up.stdout
+    document = json.loads(run(stack_env, "endpoints", "--json").stdout)
+    assert document["lgo"] is None
 
 
 @pytest.mark.stack
