@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -67,6 +68,9 @@ class FaultEngine:
         self._lock = threading.Lock()
         self._slots: list[_Slot] = []
         self._counter = 0
+        # Called when a handshake rule is armed: a client reusing a kept-alive connection would
+        # otherwise never handshake again and never meet the fault (the listener drops idle ones).
+        self.on_handshake_rule: Callable[[], None] | None = None
 
     # --- rule set -----------------------------------------------------------------------------
     def add(self, rule: Any) -> Any:
@@ -79,6 +83,9 @@ class FaultEngine:
                 rule = rule.model_copy(update={"id": f"{self.service}-{self._counter}"})
             self._slots = [s for s in self._slots if s.rule.id != rule.id]  # same id: replaced
             self._slots.append(_Slot(rule, self.clock.now()))
+        kind = getattr(getattr(rule, "action", None), "kind", None)
+        if kind in HANDSHAKE_KINDS and self.on_handshake_rule is not None:
+            self.on_handshake_rule()
         return rule
 
     def remove(self, rule_id: str) -> bool:

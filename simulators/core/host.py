@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from simulators.core.faults import FaultEngine
@@ -26,6 +27,7 @@ class ServiceHost:
     state: HostState = "starting"
     error: str | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    connection_closers: list[Callable[[], None]] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -38,6 +40,13 @@ class ServiceHost:
         self.faults.clear()
         self.context.clock.reset()
         self.context.scenario_id = scenario_id
+        self.drop_connections()
+
+    def drop_connections(self) -> None:
+        """Closes the listener's idle kept-alive connections (busy ones close after their answer),
+        so a scenario starts on fresh connections and a newly armed handshake fault is met."""
+        for close in self.connection_closers:
+            close()
 
     def health(self) -> dict[str, Any]:
         info: dict[str, Any] = {

@@ -136,6 +136,8 @@ class Runtime:
                         f"écoute impossible sur {self.settings.bind}:{port} ({exc.strerror})"
                     ) from exc
                 self._listeners.append(listener)
+                host.connection_closers.append(listener.drop_connections)
+                host.faults.on_handshake_rule = host.drop_connections
             starter = getattr(host.service, "start", None)
             if callable(starter):
                 await starter()

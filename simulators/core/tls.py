@@ -393,6 +393,11 @@ class TLSListener:
         self.host.context.journal.add(handshake_record(self.host, new_record_id(), started, peer, finding))
         log.info("%s : négociation TLS refusée (%s)", self.host.name, technical)
 
+    def drop_connections(self) -> None:
+        """uvicorn's shutdown(): closes an idle connection now, a busy one after its response."""
+        for connection in list(self.server_state.connections):
+            connection.shutdown()
+
     async def stop(self) -> None:
         if self._server is not None:
             self._server.close()

@@ -123,6 +123,33 @@ def test_tls_failure_fault_aborts_the_handshake(stack: RunningStack, pki: TestPK
         assert http.post(stack.url("echo") + "/ping", content=b"<a/>").status_code == 200
 
 
+def test_arming_tls_failure_drops_kept_alive_connections(stack: RunningStack, pki: TestPKI) -> None:
+    """A pooled client must meet the handshake fault: idle connections are closed when it is armed."""
+    with httpx.Client(verify=client_context(pki)) as http:
+        assert http.post(stack.url("echo") + "/ping", content=b"<a/>").status_code == 200
+        post_rule(stack, "echo", {"action": {"kind": "tls_failure"}, "count": 1})
+        with pytest.raises(httpx.TransportError):
+            http.post(stack.url("echo") + "/ping", content=b"<a/>")
+        assert http.post(stack.url("echo") + "/ping", content=b"<a/>").status_code == 200
+
+
+def test_reset_closes_kept_alive_connections(stack: RunningStack, pki: TestPKI) -> None:
+    port = stack.host("echo").port
+    assert port is not None
+    with (
+        socket.create_connection(("127.0.0.1", port)) as raw,
+        client_context(pki).wrap_socket(raw, server_hostname="localhost") as tls,
+    ):
+        tls.sendall(b"POST /echo/ping HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1\r\n\r\nx")
+        answer = b""
+        while not answer.endswith(b"\r\n\r\nx"):  # headers and the echoed body may come apart
+            answer += tls.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 200")
+        assert httpx.post(f"{stack.control_url}/echo/reset", json={}).status_code == 200
+        tls.settimeout(5)
+        assert tls.recv(65536) == b""  # the server closed the idle connection
+
+
 def test_reset_fault_cuts_the_connection(stack: RunningStack, pki: TestPKI) -> None:
     post_rule(stack, "echo", {"operation": "ping", "action": {"kind": "reset"}, "count": 1})
     with pytest.raises(httpx.TransportError), httpx.Client(verify=client_context(pki)) as http:
