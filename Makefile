@@ -14,6 +14,7 @@ test: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python scripts/run_tests.py
+	$(BIN)/segur-bench rem coverage --theme INS
 
 setup:
 	@scripts/bootstrap.sh test
