@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -12,7 +14,7 @@ from reference_lgo.driver.app import create_driver_app
 from reference_lgo.runtime import Runtime
 from reference_lgo.settings import DRIVER_API_VERSION, LGO_NAME, LGO_VERSION, LgoConfig
 from reference_lgo.web import errors
-from reference_lgo.web.routes import accounts, audit, auth, home, settings
+from reference_lgo.web.routes import accounts, audit, auth, home, ins_journals, patients, settings
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
 
@@ -50,7 +52,20 @@ class SecurityHeaders:
 def create_app(config: LgoConfig | None = None, runtime: Runtime | None = None) -> FastAPI:
     """The LGO application; migrates the database on creation."""
     runtime = runtime or Runtime.start(config or LgoConfig.from_env())
-    app = FastAPI(title=LGO_NAME, version=LGO_VERSION, docs_url=None, redoc_url=None, openapi_url=None)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        runtime.close()
+
+    app = FastAPI(
+        title=LGO_NAME,
+        version=LGO_VERSION,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        lifespan=lifespan,
+    )
     app.state.runtime = runtime
     errors.install(app)
 
@@ -60,7 +75,7 @@ def create_app(config: LgoConfig | None = None, runtime: Runtime | None = None) 
             session.connection()
         return {"status": "ok", "name": LGO_NAME, "version": LGO_VERSION, "driver_api": DRIVER_API_VERSION}
 
-    for module in (auth, home, accounts, settings, audit):
+    for module in (auth, home, accounts, settings, audit, patients, ins_journals):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/driver/v1", create_driver_app(runtime), name="driver")

@@ -32,6 +32,9 @@ class LgoConfig:
     card_mode: str | None = None
     # Address of the bench reader when the cards component does not listen on the default one.
     bench_reader: str | None = None
+    # Default INSi address when the simulator does not listen on https://localhost:7001/lps: from
+    # SEGUR_BENCH_INSI_URL, else SEGUR_BENCH_PORT_INSI (the variable the simulators read too).
+    insi_url: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> LgoConfig:
@@ -46,9 +49,19 @@ class LgoConfig:
             secure_cookies=env.get("SEGUR_BENCH_LGO_SECURE_COOKIES") == "1",
             card_mode=env.get("SEGUR_BENCH_CARDS") or None,
             bench_reader=env.get("SEGUR_BENCH_BENCH_READER") or None,
+            insi_url=_insi_url(env),
         )
 
     @property
     def pki_export(self) -> Path:
         """Where `segur-bench up` exports the test PKI (CONVENTIONS `pki export`)."""
         return self.home / "pki" / "export"
+
+
+def _insi_url(env: dict[str, str]) -> str | None:
+    explicit = env.get("SEGUR_BENCH_INSI_URL", "").strip()
+    if explicit:
+        return explicit
+    port = env.get("SEGUR_BENCH_PORT_INSI", "").strip()
+    # Port 0 means "any free port": the LGO cannot know it, the seed or the settings must say it.
+    return f"https://localhost:{port}/lps" if port.isdigit() and 0 < int(port) < 65536 else None

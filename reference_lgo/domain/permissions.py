@@ -14,6 +14,7 @@ from dataclasses import dataclass
 PERMISSIONS: dict[str, str] = {
     "patients.lire": "Consulter les dossiers patients",
     "patients.modifier": "Créer et modifier les dossiers patients",
+    "identites.qualifier": "Valider une identité sur justificatif d'identité",
     "ins.voir_matricule": "Voir le matricule INS et son OID",
     "insi.appeler": "Interroger le téléservice INSi",
     "audit.consulter": "Consulter la piste d'audit",
@@ -32,7 +33,9 @@ ROLES: dict[str, str] = {
     "administrateur": "Administrateur",
 }
 
-_PATIENT_CARE = frozenset({"patients.lire", "patients.modifier", "ins.voir_matricule", "insi.appeler"})
+_PATIENT_CARE = frozenset(
+    {"patients.lire", "patients.modifier", "identites.qualifier", "ins.voir_matricule", "insi.appeler"}
+)
 
 DEFAULT_ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     "titulaire": frozenset(PERMISSIONS),

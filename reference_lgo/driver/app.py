@@ -6,7 +6,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reference_lgo.driver import problems
-from reference_lgo.driver.routes import accounts, admin, audit, sessions, settings
+from reference_lgo.driver.routes import accounts, admin, audit, insi, journals, patients, sessions, settings
 from reference_lgo.driver.schemas import InfoOut
 from reference_lgo.runtime import Runtime
 from reference_lgo.settings import DRIVER_API_VERSION, LGO_NAME, LGO_VERSION
@@ -32,6 +32,10 @@ ACTIONS = [
     "permissions",
     "settings",
     "audit",
+    "patients",
+    "insi",
+    "cards",
+    "journals",
 ]
 
 
@@ -76,7 +80,7 @@ def create_driver_app(runtime: Runtime) -> FastAPI:
             api_version=DRIVER_API_VERSION, lgo={"name": LGO_NAME, "version": LGO_VERSION}, actions=ACTIONS
         )
 
-    for module in (sessions, admin, accounts, settings, audit):
+    for module in (sessions, admin, accounts, settings, audit, patients, insi, journals):
         app.include_router(module.router)
     app.add_middleware(VersionHeader)
     return app

@@ -3,6 +3,8 @@
 from reference_lgo.models.accounts import Account, AccountPermission, RolePermission
 from reference_lgo.models.audit import AuditEvent
 from reference_lgo.models.base import Base, UtcDateTime
+from reference_lgo.models.journals import InsAccessEntry, InsiCallEntry
+from reference_lgo.models.patients import InsiCandidate, Patient, PatientEvidence, PatientStatusChange
 from reference_lgo.models.sessions import UserSession
 from reference_lgo.models.settings import Setting
 
@@ -11,6 +13,12 @@ __all__ = [
     "AccountPermission",
     "AuditEvent",
     "Base",
+    "InsAccessEntry",
+    "InsiCallEntry",
+    "InsiCandidate",
+    "Patient",
+    "PatientEvidence",
+    "PatientStatusChange",
     "RolePermission",
     "Setting",
     "UserSession",

@@ -37,6 +37,14 @@ ACTIONS: dict[str, str] = {
     "audit.consulter": "Consultation de la piste d'audit",
     "audit.exporter": "Export de la piste d'audit",
     "banc.initialiser": "Chargement des données du banc",
+    "patient.creer": "Création d'une identité patient",
+    "patient.consulter": "Consultation d'une identité patient",
+    "patient.rechercher": "Recherche de patients",
+    "patient.modifier": "Modification d'une identité patient",
+    "insi.rechercher": "Recherche de l'INS auprès du téléservice INSi",
+    "insi.verifier": "Vérification de l'INS auprès du téléservice INSi",
+    "vitale.lire": "Lecture de la carte Vitale",
+    "journaux.consulter": "Consultation des journaux INS et INSi",
 }
 OUTCOMES = {"succes": "Succès", "echec": "Échec", "refus": "Refus"}
 OBJECT_TYPES = {
@@ -48,6 +56,9 @@ OBJECT_TYPES = {
     "page": "Page",
     "api": "Action de l'API",
     "banc": "Banc",
+    "patient": "Patient",
+    "carte": "Carte",
+    "journal": "Journal INS",
 }
 CHANNELS = {"ui": "Interface", "driver": "API de pilotage", "systeme": "Système"}
 

@@ -1,4 +1,4 @@
-"""Seeding from a world's `lgo_seed` (POST /driver/v1/seed): accounts and settings.
+"""Seeding from a world's `lgo_seed` (POST /driver/v1/seed): accounts, settings, local patients.
 
 The payload mirrors scenarios.models.LgoSeed (accounts, local_patients, settings) without importing
 it (the LGO only imports protocols). A world's accounts name their professional by world id and its
@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from protocols import identifiers
 from reference_lgo.models import Account
-from reference_lgo.services import accounts, audit, passwords
+from reference_lgo.services import accounts, audit, identity_seed, passwords
 from reference_lgo.services import settings as pharmacy_settings
 from reference_lgo.services.context import Actor
 from reference_lgo.services.errors import InvalidInput
@@ -175,10 +175,11 @@ def apply(
     before = pharmacy_settings.load(session, config)
     after = pharmacy_settings.update(session, actor, now, config, changes) if changes else before
     changed = sorted(audit.changes(before.model_dump(), after.model_dump())["apres"])
+    patients = identity_seed.seed_patients(session, actor, now, payload.local_patients, after)
     result = {
         "accounts": {"created": created, "updated": updated},
         "settings": {"changed": changed},
-        "ignored": {"local_patients": len(payload.local_patients)},
+        "patients": patients,
     }
     audit.record(
         session,
@@ -186,7 +187,7 @@ def apply(
         now,
         "banc.initialiser",
         f"Données du banc chargées : {len(created)} compte(s) créé(s), {len(updated)} mis à jour, "
-        f"{len(changed)} paramètre(s) modifié(s)",
+        f"{len(changed)} paramètre(s) modifié(s), {len(patients['created'])} patient(s) chargé(s)",
         object_type="banc",
         details=result,
     )

@@ -1,6 +1,6 @@
 """The pharmacy's settings: identity (FINESS, IdNatStruct), software (IDAM, name, version), the
-organisation certificates, the trust files for CPS certificates, the card reader and the
-inactivity delay. Stored as key/value rows holding only what differs from the defaults; every
+organisation certificates, the trust files for CPS certificates, the card reader, the inactivity
+delay, the INSi service address, and the identity settings (displayed traits, evidence types). Stored as key/value rows holding only what differs from the defaults; every
 change is audited with its before/after values."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from protocols import identifiers
+from reference_lgo.domain.identity import DEFAULT_EVIDENCE_TYPES
 from reference_lgo.models import Setting
 from reference_lgo.services import audit
 from reference_lgo.services.context import Actor
@@ -21,6 +22,40 @@ from reference_lgo.services.errors import InvalidInput
 from reference_lgo.settings import LGO_VERSION, LgoConfig
 
 ORG_CREDENTIALS = ("insi-auto", "insi-manu", "org-auth", "org-sign")
+# Traits a pharmacy may add to the always-shown ones (birth name, first birth first name, birth
+# date, sex: W1-INS-05).
+DisplayedTrait = Literal["first_names", "birth_place", "used_name", "used_first_name"]
+OPTIONAL_DISPLAYED_TRAITS: tuple[DisplayedTrait, ...] = (
+    "first_names",
+    "birth_place",
+    "used_name",
+    "used_first_name",
+)
+
+
+class EvidenceTypeSetting(BaseModel):
+    """One kind of identity document of the configurable list (W1-INS-13)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(pattern=r"^[a-z0-9_]{1,32}$")
+    label: str = Field(min_length=1, max_length=100)
+    trust: Literal["haute", "faible"]
+
+    @field_validator("label")
+    @classmethod
+    def _label(cls, value: str) -> str:
+        value = value.strip()
+        if not value or any(ord(c) < 32 for c in value):
+            raise ValueError("libellé obligatoire, sans caractère de contrôle")
+        return value
+
+
+def default_evidence_types() -> list[EvidenceTypeSetting]:
+    return [
+        EvidenceTypeSetting(code=t.code, label=t.label_fr, trust="haute" if t.high_trust else "faible")
+        for t in DEFAULT_EVIDENCE_TYPES
+    ]
 
 
 class PharmacySettings(BaseModel):
@@ -48,6 +83,12 @@ class PharmacySettings(BaseModel):
     cps_reader: str = "Banc Segur 00 01"
     vitale_reader: str = "Banc Segur 00 00"
     inactivity_minutes: int = Field(default=15, ge=1, le=720)
+    insi_url: str = "https://localhost:7001/lps"
+    insi_timeout_s: int = Field(default=15, ge=1, le=120)
+    displayed_traits: list[DisplayedTrait] = Field(default_factory=lambda: list(OPTIONAL_DISPLAYED_TRAITS))
+    evidence_types: list[EvidenceTypeSetting] = Field(default_factory=default_evidence_types, min_length=1)
+    # Off: only a document a user declares checked validates an identity (W1-INS-13).
+    evidence_auto_validation: bool = False
 
     @field_validator("finess")
     @classmethod
@@ -78,6 +119,31 @@ class PharmacySettings(BaseModel):
         if not host or not port.isdigit() or not 0 < int(port) < 65536:
             raise ValueError("adresse attendue sous la forme hôte:port (ex. 127.0.0.1:7920)")
         return value.strip()
+
+    @field_validator("insi_url")
+    @classmethod
+    def _insi_url(cls, value: str) -> str:
+        value = value.strip()
+        scheme, _, rest = value.partition("://")
+        host = rest.split("/", 1)[0]
+        if scheme != "https" or not host or any(c.isspace() or ord(c) < 32 for c in value):
+            raise ValueError("adresse https:// attendue (ex. https://localhost:7001/lps)")
+        return value
+
+    @field_validator("displayed_traits")
+    @classmethod
+    def _displayed(cls, value: list[str]) -> list[str]:
+        # Kept in a stable order, without repetition.
+        return [name for name in OPTIONAL_DISPLAYED_TRAITS if name in value]
+
+    @field_validator("evidence_types")
+    @classmethod
+    def _evidence_types(cls, value: list[EvidenceTypeSetting]) -> list[EvidenceTypeSetting]:
+        codes = [item.code for item in value]
+        repeated = sorted({code for code in codes if codes.count(code) > 1})
+        if repeated:
+            raise ValueError("code de justificatif en double : " + ", ".join(repeated))
+        return value
 
     @field_validator("cps_reader", "vitale_reader", "pharmacy_name")
     @classmethod
@@ -112,6 +178,11 @@ LABELS: dict[str, str] = {
     "cps_reader": "Lecteur de la carte CPS",
     "vitale_reader": "Lecteur de la carte Vitale",
     "inactivity_minutes": "Déconnexion après inactivité (minutes)",
+    "insi_url": "Adresse du téléservice INSi",
+    "insi_timeout_s": "Délai d'attente du téléservice INSi (secondes)",
+    "displayed_traits": "Traits affichés en plus des traits de base",
+    "evidence_types": "Types de justificatifs d'identité",
+    "evidence_auto_validation": "Validation automatique par un justificatif de haut niveau de confiance",
 }
 PATH_FIELDS = tuple(name for name in LABELS if name.startswith(("cert_", "key_", "trust_")))
 
@@ -131,6 +202,8 @@ def defaults(config: LgoConfig, card_mode: str | None = None) -> PharmacySetting
         values["card_reader_mode"] = card_mode
     if config.bench_reader:
         values["bench_reader_address"] = config.bench_reader
+    if config.insi_url:
+        values["insi_url"] = config.insi_url
     return PharmacySettings(**values)
 
 
@@ -154,6 +227,18 @@ def french_errors(error: ValidationError) -> str:
             message = f"valeur hors limites ({message})"
         elif item["type"] == "literal_error":
             message = f"valeur non permise ({message})"
+        elif item["type"] == "string_pattern_mismatch":
+            message = "code invalide (lettres minuscules, chiffres et _ ; 32 caractères au plus)"
+        elif item["type"] in ("too_short", "string_too_short"):
+            message = "valeur vide interdite"
+        elif item["type"] in ("string_type", "list_type", "bool_type", "bool_parsing", "int_parsing"):
+            message = "type de valeur incorrect"
+        # Inside a list (evidence types): say which item and which part.
+        where = [str(part) for part in item["loc"][1:]]
+        if where and where[0].isdigit():
+            where[0] = f"n° {int(where[0]) + 1}"
+        if where:
+            label = f"{label} ({', '.join(where)})"
         parts.append(f"{label} : {message}")
     return " ; ".join(parts)
 

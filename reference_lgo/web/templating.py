@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse
 
 from reference_lgo.domain.permissions import PERMISSIONS, ROLES
 from reference_lgo.services.audit import ACTIONS, CHANNELS, OBJECT_TYPES, OUTCOMES
+from reference_lgo.services.identities import LABELS as IDENTITY_LABELS
 from reference_lgo.services.settings import LABELS as SETTING_LABELS
 from reference_lgo.settings import LGO_NAME, LGO_VERSION
 
@@ -34,9 +35,16 @@ FIELD_LABELS = {
     "professional_ref": "Référence du professionnel",
     "active": "Actif",
     "password": "Mot de passe",
+    **{key: label[:1].upper() + label[1:] for key, label in IDENTITY_LABELS.items()},
 }
 
+def paris_iso(value: str | None, pattern: str = "%d/%m/%Y %H:%M:%S") -> str:
+    """An ISO 8601 timestamp (as the driver answers carry them) in Paris time."""
+    return paris(datetime.fromisoformat(value), pattern) if value else ""
+
+
 templates.env.filters["paris"] = paris
+templates.env.filters["paris_iso"] = paris_iso
 templates.env.globals.update(
     ROLES=ROLES,
     PERMISSIONS=PERMISSIONS,

@@ -108,8 +108,9 @@ def test_seed_validates_its_payload(sqlite_client: TestClient) -> None:
         "bench_reader_address"
     ]
     patients = seed_payload()
-    patients["local_patients"] = [{"id": "p1", "situation": "x"}]
-    assert sqlite_client.post("/driver/v1/seed", json=patients).json()["ignored"] == {"local_patients": 1}
+    patients["local_patients"] = [{"id": "p1", "situation": "x"}]  # no traits: refused, naming the patient
+    refused = sqlite_client.post("/driver/v1/seed", json=patients)
+    assert refused.status_code == 422 and "« p1 »" in refused.json()["detail"]
 
 
 def test_evidence_lists_specimen_documents_with_their_hash(sqlite_client: TestClient) -> None:

@@ -20,9 +20,11 @@ BenchActor = Annotated[Actor, Depends(deps.bench_actor)]
 
 @router.post("/reset", response_model=ResetOut, summary="Revenir à une installation neuve")
 def reset(request: Request, _actor: BenchActor, body: ResetIn | None = None) -> ResetOut:
-    """Empties the database (accounts, sessions, audit trail, settings) and puts the clock back to real time."""
+    """Empties the database (accounts, sessions, audit trail, settings, patients, journals), drops the
+    pooled connections to national services and puts the clock back to real time."""
     runtime = deps.runtime(request)
     runtime.db.reset()
+    runtime.insi.close()  # a fresh install has no open TLS connection (the next call handshakes again)
     runtime.clock.set("real")
     return ResetOut(status="ok", scenario_id=body.scenario_id if body else None)
 
