@@ -13,8 +13,8 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python scripts/run_tests.py
 	$(BIN)/segur-bench rem coverage --theme INS
+	$(BIN)/python scripts/run_tests.py
 
 setup:
 	@scripts/bootstrap.sh test

@@ -38,6 +38,7 @@ FIELD_LABELS = {
     **{key: label[:1].upper() + label[1:] for key, label in IDENTITY_LABELS.items()},
 }
 
+
 def paris_iso(value: str | None, pattern: str = "%d/%m/%Y %H:%M:%S") -> str:
     """An ISO 8601 timestamp (as the driver answers carry them) in Paris time."""
     return paris(datetime.fromisoformat(value), pattern) if value else ""
