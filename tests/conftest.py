@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-PG_PORT = 55432
 
 
 @pytest.fixture(scope="session")
@@ -43,6 +42,9 @@ def postgres_url() -> Iterator[str]:
         if os.environ.get("SEGUR_BENCH_REQUIRE_PG") == "1" or os.environ.get("CI"):
             pytest.fail("PostgreSQL requis (CI) mais introuvable sous /usr/lib/postgresql")
         pytest.skip("PostgreSQL non installé sur cette machine")
+    with socket.socket() as probe:  # a free port: another cluster (a parallel run) may hold any fixed one
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
     workdir = Path(tempfile.mkdtemp(prefix="segur-pg-"))
     data, sock = workdir / "data", workdir / "sock"
     sock.mkdir()
@@ -56,7 +58,7 @@ def postgres_url() -> Iterator[str]:
         check=True,
         capture_output=True,
     )
-    opts = f"-p {PG_PORT} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off"
+    opts = f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c fsync=off"
     subprocess.run(
         [
             *as_postgres,
@@ -74,7 +76,7 @@ def postgres_url() -> Iterator[str]:
         capture_output=True,
     )
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{PG_PORT}/postgres"
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:
         subprocess.run(
             [*as_postgres, str(pg_bin / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],

@@ -11,15 +11,13 @@ from lxml import etree
 from simulators.insi import rules
 from simulators.insi.models import Software, TraitsQuery
 
-NOW = datetime.now(UTC)
-
 
 def ids(checks: list[rules.Check]) -> set[str]:
     return {c.rule for c in checks}
 
 
 def test_a_complete_contexte_lps_has_no_finding() -> None:
-    assert rules.check_contexte_lps(contexte_lps(), NOW) == []
+    assert rules.check_contexte_lps(contexte_lps(), datetime.now(UTC)) == []
 
 
 def test_contexte_lps_attribute_and_field_findings() -> None:
@@ -34,8 +32,8 @@ def test_contexte_lps_attribute_and_field_findings() -> None:
     lps.remove(lps.find(f"{{{ns}}}Instance"))
     temps = ctx.find(f"{{{ns}}}Temps")
     assert temps is not None
-    temps.text = (NOW - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    found = rules.check_contexte_lps(ctx, NOW)
+    temps.text = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    found = rules.check_contexte_lps(ctx, datetime.now(UTC))
     assert ids(found) == {"INSI-CTX-03", "INSI-CTX-04", "INSI-CTX-05", "INSI-CTX-07"}
     assert all(c.reject is None for c in found)
     assert all("W1-INS-22" in c.requirement_ids for c in found)
@@ -47,7 +45,7 @@ def test_contexte_lps_without_idam_is_refused() -> None:
     lps = ctx.find(f"{{{ns}}}LPS")
     assert lps is not None
     lps.remove(lps.find(f"{{{ns}}}IDAM"))
-    (check,) = rules.check_contexte_lps(ctx, NOW)
+    (check,) = rules.check_contexte_lps(ctx, datetime.now(UTC))
     assert check.rule == "INSI-CTX-02" and check.reject == "desir_400"
 
 
@@ -62,22 +60,28 @@ def test_software_registry_check() -> None:
 
 def test_contexte_bam_traits_coverage_must_be_empty() -> None:
     body = traits_body("A", "B", "M", "2000-01-01")
-    assert rules.check_contexte_bam(contexte_bam(), "rechercherInsAvecTraitsIdentite", body, NOW) == []
+    assert (
+        rules.check_contexte_bam(contexte_bam(), "rechercherInsAvecTraitsIdentite", body, datetime.now(UTC))
+        == []
+    )
     filled = contexte_bam(vitale_body("1800175056001", "2000-01-01", 1))
-    assert ids(rules.check_contexte_bam(filled, "rechercherInsAvecTraitsIdentite", body, NOW)) == {
-        "INSI-BAM-05"
-    }
+    assert ids(
+        rules.check_contexte_bam(filled, "rechercherInsAvecTraitsIdentite", body, datetime.now(UTC))
+    ) == {"INSI-BAM-05"}
     wrong = contexte_bam()
     wrong.set("Version", "01_00")
-    assert ids(rules.check_contexte_bam(wrong, "rechercherInsAvecTraitsIdentite", body, NOW)) == {
-        "INSI-BAM-03"
-    }
+    assert ids(
+        rules.check_contexte_bam(wrong, "rechercherInsAvecTraitsIdentite", body, datetime.now(UTC))
+    ) == {"INSI-BAM-03"}
 
 
 def test_contexte_bam_vitale_coverage_must_be_present() -> None:
     body = vitale_body("1800175056001", "2000-01-01", 1)
-    assert rules.check_contexte_bam(contexte_bam(body), "rechercherInsAvecCarteVitale", body, NOW) == []
-    found = rules.check_contexte_bam(contexte_bam(), "rechercherInsAvecCarteVitale", body, NOW)
+    assert (
+        rules.check_contexte_bam(contexte_bam(body), "rechercherInsAvecCarteVitale", body, datetime.now(UTC))
+        == []
+    )
+    found = rules.check_contexte_bam(contexte_bam(), "rechercherInsAvecCarteVitale", body, datetime.now(UTC))
     assert ids(found) == {"INSI-BAM-06"} and len(found) == 3
 
 
@@ -161,10 +165,11 @@ def test_vitale_key_check() -> None:
 
 def test_assertion_issue_instant() -> None:
     iso = "%Y-%m-%dT%H:%M:%SZ"
-    assert rules._issue_instant(NOW.strftime(iso), NOW) == []
-    assert rules._issue_instant((NOW + timedelta(hours=1)).strftime(iso), NOW)[0].severity == "error"
-    assert rules._issue_instant((NOW - timedelta(days=1)).strftime(iso), NOW)[0].severity == "warning"
-    assert rules._issue_instant("hier", NOW)[0].rule == "INSI-CPX-06"
+    now = datetime.now(UTC)
+    assert rules._issue_instant(now.strftime(iso), now) == []
+    assert rules._issue_instant((now + timedelta(hours=1)).strftime(iso), now)[0].severity == "error"
+    assert rules._issue_instant((now - timedelta(days=1)).strftime(iso), now)[0].severity == "warning"
+    assert rules._issue_instant("hier", now)[0].rule == "INSI-CPX-06"
 
 
 def test_check_becomes_a_core_finding() -> None:
