@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from reports.evidence import BodyStore, EvidenceError, load_records, save_records
 from reports.html import build_html
 from reports.junit import build_junit
-from reports.model import ExchangeRecord, RunResults, ScenarioResult, Screenshot, StepResult
+from reports.model import Attachment, ExchangeRecord, RunResults, ScenarioResult, Screenshot, StepResult
 
 RESULTS_FILE = "results.json"
 JUNIT_FILE = "junit.xml"
@@ -22,6 +22,7 @@ __all__ = [
     "HTML_FILE",
     "JUNIT_FILE",
     "RESULTS_FILE",
+    "Attachment",
     "BodyStore",
     "EvidenceError",
     "ExchangeRecord",
@@ -31,6 +32,7 @@ __all__ = [
     "StepResult",
     "load_results",
     "rebuild_html",
+    "write_attachments",
     "write_reports",
 ]
 
@@ -41,11 +43,30 @@ def write_reports(run_dir: Path, results: RunResults, records: Iterable[Exchange
     run_dir.mkdir(parents=True, exist_ok=True)
     records = list(records)
     save_records(run_dir, records)
+    write_attachments(run_dir, results)
     (run_dir / RESULTS_FILE).write_text(
         json.dumps(results.model_dump(mode="json"), ensure_ascii=False, indent=2), encoding="utf-8"
     )
     (run_dir / JUNIT_FILE).write_bytes(build_junit(results))
     (run_dir / HTML_FILE).write_text(build_html(results, records, run_dir), encoding="utf-8")
+
+
+def write_attachments(run_dir: Path, results: RunResults) -> None:
+    """Each attachment still holding its bytes is written to its `file`; a name that would leave the run
+    directory is refused (the attachment then keeps a note instead of a file)."""
+    root = run_dir.resolve()
+    for scenario in results.scenarios:
+        for attachment in scenario.attachments:
+            if attachment.content is None or attachment.file is None:
+                continue
+            path = (root / attachment.file).resolve()
+            if not path.is_relative_to(root) or path == root:
+                attachment.note = f"pièce non conservée : nom de fichier refusé ({attachment.file})"
+                attachment.file = None
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(attachment.content)
+            attachment.content = None
 
 
 def load_results(run_dir: Path) -> RunResults:

@@ -21,6 +21,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from reports.evidence import BodyStore
 from reports.model import (
     RESULT_LABELS_FR,
+    Attachment,
     ExchangeRecord,
     FindingRecord,
     RunResults,
@@ -92,6 +93,13 @@ class ScreenshotView:
 
 
 @dataclass
+class AttachmentView:
+    attachment: Attachment
+    link: str | None  # relative to the run directory, None when the file is absent
+    note: str | None
+
+
+@dataclass
 class ScenarioView:
     scenario: ScenarioResult
     anchor: str
@@ -99,6 +107,12 @@ class ScenarioView:
     screenshots: list[ScreenshotView]
     findings: list[tuple[ExchangeView, FindingRecord]]
     missing_exchanges: list[str] = field(default_factory=list)
+    attachments: list[AttachmentView] = field(default_factory=list)
+
+    @property
+    def specimen(self) -> bool:
+        """The scenario's proof rests on a bench specimen: not probatory."""
+        return any(view.attachment.specimen for view in self.attachments)
 
 
 @dataclass
@@ -106,6 +120,10 @@ class RequirementView:
     info: RequirementInfo
     verdict: str
     scenarios: list[ScenarioView]
+
+    @property
+    def specimen(self) -> bool:
+        return any(view.specimen for view in self.scenarios)
 
 
 @dataclass
@@ -200,6 +218,14 @@ class _Builder:
         encoded = base64.b64encode(data).decode("ascii")
         return ScreenshotView(shot, f"data:image/png;base64,{encoded}", shot.note)
 
+    def attachment(self, attachment: Attachment) -> AttachmentView:
+        if attachment.file is None:
+            return AttachmentView(attachment, None, attachment.note or "pièce non conservée")
+        path = (self.run_dir / attachment.file).resolve()
+        if not path.is_relative_to(self.run_dir.resolve()) or not path.is_file():
+            return AttachmentView(attachment, None, f"fichier de la pièce absent : {attachment.file}")
+        return AttachmentView(attachment, attachment.file, attachment.note)
+
     def scenario(self, index: int, scenario: ScenarioResult) -> ScenarioView:
         exchanges = []
         missing = []
@@ -212,7 +238,8 @@ class _Builder:
         exchanges.sort(key=lambda view: view.record.started_at)
         findings = [(view, finding) for view in exchanges for finding in view.findings]
         shots = [self.screenshot(shot) for shot in scenario.screenshots]
-        return ScenarioView(scenario, f"scenario-{index}", exchanges, shots, findings, missing)
+        attachments = [self.attachment(item) for item in scenario.attachments]
+        return ScenarioView(scenario, f"scenario-{index}", exchanges, shots, findings, missing, attachments)
 
     def operations(self, views: Iterable[ScenarioView]) -> list[OperationView]:
         touched: dict[tuple[str, str], int] = {}
@@ -256,4 +283,5 @@ def build_html(
         bench_contract=any(
             level == "bench-contract" for op in builder.operations(scenarios) for level in [op.fidelity]
         ),
+        specimen=any(view.specimen for view in scenarios),
     )

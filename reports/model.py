@@ -46,6 +46,25 @@ class Screenshot(BaseModel):
     note: str | None = None
 
 
+class Attachment(BaseModel):
+    """A document a scenario kept as evidence: a homologation the LGO presents (`GET /driver/v1/evidence`),
+    a printout it produced... `file` is relative to the run directory (None when it could not be kept:
+    `note` says why). A `specimen` ("spécimen banc") is never probatory, whatever its scenario's verdict.
+
+    `content` holds the bytes until the reports write them to `file`; it is never serialised."""
+
+    name: str
+    file: str | None = None
+    media_type: str | None = None
+    sha256: str | None = None
+    size: int | None = None
+    version: str | None = None
+    source: str | None = None  # where the bench got it, e.g. "GET /driver/v1/evidence?ans_id=W1-INS-22"
+    specimen: bool = False
+    note: str | None = None
+    content: bytes | None = Field(default=None, exclude=True, repr=False)
+
+
 class ScenarioResult(BaseModel):
     name: str
     feature: str  # path of the .feature file, relative to the features folder
@@ -56,6 +75,7 @@ class ScenarioResult(BaseModel):
     steps: list[StepResult] = Field(default_factory=list)
     exchange_ids: list[str] = Field(default_factory=list)
     screenshots: list[Screenshot] = Field(default_factory=list)
+    attachments: list[Attachment] = Field(default_factory=list)
 
 
 class ServiceOperations(BaseModel):

@@ -13,7 +13,7 @@ from typing import Any
 
 from bench.runner.tags import ScenarioTags
 from bench.targets.errors import BenchError
-from reports.model import ScenarioResult, Screenshot, StepResult
+from reports.model import Attachment, ScenarioResult, Screenshot, StepResult
 
 MAX_MESSAGE = 4000
 _PASSED, _FAILED = "passed", "failed"
@@ -62,6 +62,7 @@ class ScenarioRun:
     preparation: StepResult | None = None  # pseudo-step: the runner's reset, seed and fault packs
     cleanup: StepResult | None = None
     screenshots: list[Screenshot] = field(default_factory=list)
+    attachments: list[Attachment] = field(default_factory=list)  # documents kept as evidence
 
     @property
     def name(self) -> str:
@@ -69,6 +70,9 @@ class ScenarioRun:
 
     def steps(self) -> list[StepResult]:
         out = [self.preparation] if self.preparation is not None else []
+        # A step may skip the rest of its scenario (a conditional requirement that does not apply):
+        # the first skipped step carries behave's reason.
+        skip_reason = getattr(self.scenario, "skip_reason", None)
         for step in self.scenario.steps:
             result = status_to_result(step.status)
             message = None
@@ -76,6 +80,8 @@ class ScenarioRun:
                 message = exception_message(
                     getattr(step, "exception", None), getattr(step, "error_message", None)
                 )
+            elif result == "skip" and skip_reason:
+                message, skip_reason = str(skip_reason)[:MAX_MESSAGE], None
             out.append(
                 StepResult(
                     keyword=str(step.keyword).strip(),
@@ -93,7 +99,12 @@ class ScenarioRun:
         steps = self.steps()
         if self.preparation is not None and self.preparation.result != "pass":
             return self.preparation.result
-        return worst([step.result for step in steps])
+        results: list[str] = [step.result for step in steps]
+        if status_to_result(getattr(self.scenario, "status", None)) == "skip" and not {"fail", "error"} & set(
+            results
+        ):
+            return "skip"  # skipped by one of its steps after the preparation passed
+        return worst(results)
 
     def to_result(self, exchange_ids: list[str]) -> ScenarioResult:
         return ScenarioResult(
@@ -106,6 +117,7 @@ class ScenarioRun:
             steps=self.steps(),
             exchange_ids=exchange_ids,
             screenshots=list(self.screenshots),
+            attachments=list(self.attachments),
         )
 
 

@@ -12,6 +12,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from bench.targets.errors import TargetNotAvailable
 from bench.targets.spec import TargetSpec
 from reports.model import Screenshot
 
@@ -41,6 +42,7 @@ class DriverAnswer:
     data: Any
     headers: dict[str, str]
     text: str = ""
+    content: bytes = field(default=b"", repr=False)  # the raw body (a PDF, a copy of a document...)
 
     def json_object(self) -> dict[str, Any]:
         return self.data if isinstance(self.data, dict) else {}
@@ -95,6 +97,24 @@ class Target(ABC):
 
         `ok=True` raises DriverRefused on an error status; `ok=False` returns the answer whatever it is.
         """
+
+    def fetch(
+        self,
+        method: str,
+        path: str,
+        *,
+        session: DriverSession | None = None,
+        json: Any = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
+        data: dict[str, str] | None = None,
+        accept: str = "*/*",
+    ) -> DriverAnswer:
+        """A driver action whose answer is a file (`content`: PDF, image, document) or whose request is a
+        multipart upload (`files`: field -> (file name, bytes, media type), `data`: the other fields).
+        Returns the answer whatever its status, like `call(..., ok=False)`."""
+        raise TargetNotAvailable(
+            f"Cible {self.label} : téléchargement et envoi de fichiers non pris en charge"
+        )
 
     @abstractmethod
     def capture(self, screen: str, name: str, session: DriverSession | None = None) -> Screenshot:

@@ -52,20 +52,38 @@ class DriverTarget(Target):
         params: Any = None,
         ok: bool = True,
     ) -> DriverAnswer:
+        answer = self._send(method, path, session, "application/json", json=json, params=params)
+        if ok and answer.status >= 400:
+            problem = answer.data if isinstance(answer.data, dict) else None
+            raise DriverRefused(method, "/" + path.lstrip("/"), answer.status, problem, answer.text)
+        return answer
+
+    def fetch(
+        self,
+        method: str,
+        path: str,
+        *,
+        session: DriverSession | None = None,
+        json: Any = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
+        data: dict[str, str] | None = None,
+        accept: str = "*/*",
+    ) -> DriverAnswer:
+        return self._send(method, path, session, accept, json=json, files=files, data=data)
+
+    def _send(
+        self, method: str, path: str, session: DriverSession | None, accept: str, **kwargs: Any
+    ) -> DriverAnswer:
         url = self.base_url + "/" + path.lstrip("/")
         token = session.token if session is not None else self.admin_token
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": accept}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         try:
-            response = self._client.request(method, url, json=json, params=params, headers=headers)
+            response = self._client.request(method, url, headers=headers, **kwargs)
         except httpx.HTTPError as exc:
             raise TargetUnreachable(f"Cible {self.label} injoignable ({method} {url}) : {exc}") from None
-        answer = _answer(response)
-        if ok and response.status_code >= 400:
-            problem = answer.data if isinstance(answer.data, dict) else None
-            raise DriverRefused(method, "/" + path.lstrip("/"), response.status_code, problem, answer.text)
-        return answer
+        return _answer(response)
 
     # -- Target -----------------------------------------------------------------------------------
     def check(self) -> dict[str, Any]:
@@ -141,7 +159,9 @@ def _answer(response: httpx.Response) -> DriverAnswer:
             data = response.json()
         except ValueError:
             data = None
-    return DriverAnswer(response.status_code, data, dict(response.headers), response.text[:2000])
+    return DriverAnswer(
+        response.status_code, data, dict(response.headers), response.text[:2000], response.content
+    )
 
 
 def _session(

@@ -118,6 +118,7 @@ def test_write_reports_and_rebuild_from_the_run_directory(tmp_path: Path) -> Non
         "steps",
         "exchange_ids",
         "screenshots",
+        "attachments",
     }
     assert saved["services"]["insi"] == {"operations": {"rechercherInsAvecTraitsIdentite": "public-spec"}}
     assert (tmp_path / "junit.xml").read_bytes().startswith(b"<?xml")
