@@ -12,9 +12,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reference_lgo.driver.app import create_driver_app
 from reference_lgo.runtime import Runtime
+from reference_lgo.services import maintenance
 from reference_lgo.settings import DRIVER_API_VERSION, LGO_NAME, LGO_VERSION, LgoConfig
 from reference_lgo.web import errors
-from reference_lgo.web.routes import accounts, audit, auth, home, ins_journals, patients, settings
+from reference_lgo.web.routes import (
+    accounts,
+    audit,
+    auth,
+    home,
+    identity_extras,
+    ins_journals,
+    patients,
+    settings,
+)
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
 
@@ -55,7 +65,10 @@ def create_app(config: LgoConfig | None = None, runtime: Runtime | None = None) 
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Purge of the ID-document copies at start-up, then daily on the LGO clock.
+        ticker = maintenance.start(runtime)
         yield
+        ticker.stop()
         runtime.close()
 
     app = FastAPI(
@@ -75,7 +88,7 @@ def create_app(config: LgoConfig | None = None, runtime: Runtime | None = None) 
             session.connection()
         return {"status": "ok", "name": LGO_NAME, "version": LGO_VERSION, "driver_api": DRIVER_API_VERSION}
 
-    for module in (auth, home, accounts, settings, audit, patients, ins_journals):
+    for module in (auth, home, accounts, settings, audit, identity_extras, patients, ins_journals):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.mount("/driver/v1", create_driver_app(runtime), name="driver")

@@ -6,7 +6,17 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reference_lgo.driver import problems
-from reference_lgo.driver.routes import accounts, admin, audit, insi, journals, patients, sessions, settings
+from reference_lgo.driver.routes import (
+    accounts,
+    admin,
+    audit,
+    identity_extras,
+    insi,
+    journals,
+    patients,
+    sessions,
+    settings,
+)
 from reference_lgo.driver.schemas import InfoOut
 from reference_lgo.runtime import Runtime
 from reference_lgo.settings import DRIVER_API_VERSION, LGO_NAME, LGO_VERSION
@@ -36,6 +46,12 @@ ACTIONS = [
     "insi",
     "cards",
     "journals",
+    "id-documents",
+    "identity-sheet",
+    "partners",
+    "bulk-verify",
+    "import-ins",
+    "maintenance",
 ]
 
 
@@ -80,7 +96,7 @@ def create_driver_app(runtime: Runtime) -> FastAPI:
             api_version=DRIVER_API_VERSION, lgo={"name": LGO_NAME, "version": LGO_VERSION}, actions=ACTIONS
         )
 
-    for module in (sessions, admin, accounts, settings, audit, patients, insi, journals):
+    for module in (sessions, admin, accounts, settings, audit, identity_extras, patients, insi, journals):
         app.include_router(module.router)
     app.add_middleware(VersionHeader)
     return app

@@ -3,6 +3,7 @@
 from reference_lgo.models.accounts import Account, AccountPermission, RolePermission
 from reference_lgo.models.audit import AuditEvent
 from reference_lgo.models.base import Base, UtcDateTime
+from reference_lgo.models.identity_extras import BulkVerification, IdDocument, IdDocumentPurge, PartnerTrace
 from reference_lgo.models.journals import InsAccessEntry, InsiCallEntry
 from reference_lgo.models.patients import InsiCandidate, Patient, PatientEvidence, PatientStatusChange
 from reference_lgo.models.sessions import UserSession
@@ -13,9 +14,13 @@ __all__ = [
     "AccountPermission",
     "AuditEvent",
     "Base",
+    "BulkVerification",
+    "IdDocument",
+    "IdDocumentPurge",
     "InsAccessEntry",
     "InsiCallEntry",
     "InsiCandidate",
+    "PartnerTrace",
     "Patient",
     "PatientEvidence",
     "PatientStatusChange",

@@ -22,6 +22,8 @@ class UserSession(Base):
     channel: Mapped[str] = mapped_column(String(10))  # ui | driver
     auth_method: Mapped[str] = mapped_column(String(10))  # password | cps
     id_nat_ps: Mapped[str | None] = mapped_column(String(40))  # from the card certificate (CPS logins)
+    # The reader the card was read in: CPx mode signs INSi assertions on the card in that reader.
+    card_reader: Mapped[str | None] = mapped_column(String(200))
     csrf_token: Mapped[str] = mapped_column(String(64))
     ip: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(300))

@@ -45,6 +45,12 @@ ACTIONS: dict[str, str] = {
     "insi.verifier": "Vérification de l'INS auprès du téléservice INSi",
     "vitale.lire": "Lecture de la carte Vitale",
     "journaux.consulter": "Consultation des journaux INS et INSi",
+    "piece_identite.enregistrer": "Enregistrement d'une copie de pièce d'identité (chiffrée)",
+    "piece_identite.consulter": "Consultation d'une copie de pièce d'identité",
+    "piece_identite.purger": "Suppression d'une copie de pièce d'identité (conservation échue)",
+    "patient.fiche_identite": "Impression de la fiche d'identité",
+    "patient.importer": "Intégration d'une identité d'un autre domaine",
+    "insi.verifier_masse": "Vérification en masse des INS auprès du téléservice INSi",
 }
 OUTCOMES = {"succes": "Succès", "echec": "Échec", "refus": "Refus"}
 OBJECT_TYPES = {
@@ -59,6 +65,7 @@ OBJECT_TYPES = {
     "patient": "Patient",
     "carte": "Carte",
     "journal": "Journal INS",
+    "verification_masse": "Vérification en masse",
 }
 CHANNELS = {"ui": "Interface", "driver": "API de pilotage", "systeme": "Système"}
 

@@ -106,6 +106,7 @@ def login_cps(runtime: Runtime, origin: Origin, reader: str | None, pin: str) ->
             card.verify_pin(pin)
             challenge = secrets.token_bytes(CHALLENGE_BYTES)
             signature = card.sign_challenge(challenge)
+            used_reader = card.reader  # kept with the session: CPx mode signs on this card
         _verify_signature(certificate.public_key(), challenge, signature)
         with runtime.db.session() as session:
             account = accounts.by_id_nat_ps(session, id_nat_ps)
@@ -115,7 +116,9 @@ def login_cps(runtime: Runtime, origin: Origin, reader: str | None, pin: str) ->
                     f"Aucun compte {state}pour ce professionnel (idNatPS {id_nat_ps}) dans cette officine.",
                     code="aucun_compte" if account is None else "compte_desactive",
                 )
-            return sessions.open_session(session, account, runtime.clock.now(), origin, "cps", id_nat_ps)
+            return sessions.open_session(
+                session, account, runtime.clock.now(), origin, "cps", id_nat_ps, card_reader=used_reader
+            )
     except cards.CardFailure as failure:
         error = _card_error(failure)
     except LgoError as failure:

@@ -676,4 +676,7 @@ def search(
 
 
 def evidence_types(settings: pharmacy_settings.PharmacySettings) -> list[rules.EvidenceType]:
-    return [rules.EvidenceType(t.code, t.label, t.trust == "haute") for t in settings.evidence_types]
+    """The types a user may record now (inactive ones stay only on documents already recorded)."""
+    return [
+        rules.EvidenceType(t.code, t.label, t.trust == "haute") for t in settings.evidence_types if t.active
+    ]

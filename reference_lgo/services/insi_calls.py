@@ -4,7 +4,8 @@ returned identity, and the verification of a stored INS.
 
 Every exchange is journaled with all it returned, failed ones included, in its own unit of work;
 the identity itself only changes on a usable answer, so a fault or an outage leaves it untouched
-(W1-INS-19/20). User-triggered calls use INSI-MANU, unattended ones INSI-AUTO.
+(W1-INS-19/20). User-triggered calls use INSI-MANU, unattended ones INSI-AUTO, and `cpx` the CPS
+card of a session opened with it (services.cpx).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from reference_lgo.clients.insi.client import Auth
 from reference_lgo.domain import identity as rules
 from reference_lgo.domain.identity_traits import StrictTraits
 from reference_lgo.models import InsiCallEntry, InsiCandidate, Patient
-from reference_lgo.services import audit, identities, journals, vitale
+from reference_lgo.services import audit, cpx, identities, journals, vitale
 from reference_lgo.services import settings as pharmacy_settings
 from reference_lgo.services.context import Actor
 from reference_lgo.services.errors import Conflict, InvalidInput, LgoError, NotFound
@@ -139,21 +140,32 @@ def _collecting() -> Iterator[list[InsiExchange]]:
         _exchanges.reset(token)
 
 
-def _auth(value: str | None, default: Literal["manu", "auto"]) -> Auth:
+def _auth(value: str | None, default: Literal["manu", "auto"]) -> Literal["manu", "auto", "cpx"]:
     chosen = value or default
-    if chosen == "cpx":
-        raise InvalidInput(
-            "L'authentification CPx (carte CPS) auprès d'INSi n'est pas encore proposée par ce LGO : "
-            "utilisez « manu » ou « auto ».",
-            code="mode_cpx_indisponible",
-        )
     if chosen == "manu":
         return "manu"
     if chosen == "auto":
         return "auto"
+    if chosen == "cpx":
+        return "cpx"
     raise InvalidInput(
-        f"Mode d'authentification INSi « {chosen} » inconnu (manu, auto).", code="auth_inconnue"
+        f"Mode d'authentification INSi « {chosen} » inconnu (manu, auto, cpx).", code="auth_inconnue"
     )
+
+
+@contextmanager
+def _credential(
+    runtime: Runtime,
+    actor: Actor,
+    settings: pharmacy_settings.PharmacySettings,
+    chosen: Literal["manu", "auto", "cpx"],
+) -> Iterator[Auth]:
+    """INSI-MANU / INSI-AUTO, or CPx: the session's CPS card stays connected during the calls."""
+    if chosen == "cpx":
+        with cpx.session_auth(runtime, actor, settings) as auth:
+            yield auth
+        return
+    yield chosen
 
 
 def _failure(error: InsiFault | InsiUnavailable) -> InsiCallFailed:
@@ -226,7 +238,7 @@ def search(
     actor.require("patients.lire")
     identity, version, settings = _load(runtime, patient_id)
     _refuse_blocked(runtime, actor, patient_id, identity, "insi.rechercher")
-    credential = _auth(auth, "manu")
+    chosen = _auth(auth, "manu")
     client = runtime.insi.client(insi_settings(settings), runtime.clock.now)
     card = None
     if mode == "vitale":
@@ -235,7 +247,7 @@ def search(
         card = vitale.query_of(read.card, vitale.pick(read.card, beneficiary_index))
     failure: InsiCallFailed | None = None
     outcome = None
-    with _collecting() as exchanges:
+    with _credential(runtime, actor, settings, chosen) as credential, _collecting() as exchanges:
         try:
             if card is not None:
                 outcome = client.search_vitale(card, auth=credential)
@@ -425,12 +437,12 @@ def verify(runtime: Runtime, actor: Actor, patient_id: int, *, auth: str | None 
     if identity.ins is None:
         raise Conflict("Cette identité ne porte pas d'INS à vérifier.", code="ins_absent")
     _refuse_blocked(runtime, actor, patient_id, identity, "insi.verifier")
-    credential = _auth(auth, "auto")
+    chosen = _auth(auth, "auto")
     client = runtime.insi.client(insi_settings(settings), runtime.clock.now)
     held = identity.ins
     failure: InsiCallFailed | None = None
     outcome = None
-    with _collecting() as exchanges:
+    with _credential(runtime, actor, settings, chosen) as credential, _collecting() as exchanges:
         try:
             outcome = client.verify(identity.traits, matricule=held.matricule, oid=held.oid, auth=credential)
         except InsiRequestRefused as error:

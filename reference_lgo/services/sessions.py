@@ -64,8 +64,9 @@ def open_session(
     origin: Origin,
     auth_method: str,
     id_nat_ps: str | None = None,
+    card_reader: str | None = None,
 ) -> OpenedSession:
-    """Creates the session and audits the login."""
+    """Creates the session and audits the login (`card_reader`: where the CPS was read)."""
     token = secrets.token_urlsafe(32)
     row = UserSession(
         token_hash=token_hash(token),
@@ -73,6 +74,7 @@ def open_session(
         channel=origin.channel,
         auth_method=auth_method,
         id_nat_ps=id_nat_ps,
+        card_reader=(card_reader or "")[:200] or None,
         csrf_token=secrets.token_urlsafe(32),
         ip=origin.ip,
         user_agent=(origin.user_agent or "")[:300] or None,

@@ -33,6 +33,11 @@ OPTIONAL_DISPLAYED_TRAITS: tuple[DisplayedTrait, ...] = (
 )
 
 
+# Extra traits a site may print on the identity sheet (W1-INS-23), among those the LGO holds.
+SheetTrait = Literal["address", "phone", "email", "local_id", "id_document"]
+SHEET_TRAITS: tuple[SheetTrait, ...] = ("address", "phone", "email", "local_id", "id_document")
+
+
 class EvidenceTypeSetting(BaseModel):
     """One kind of identity document of the configurable list (W1-INS-13)."""
 
@@ -41,6 +46,8 @@ class EvidenceTypeSetting(BaseModel):
     code: str = Field(pattern=r"^[a-z0-9_]{1,32}$")
     label: str = Field(min_length=1, max_length=100)
     trust: Literal["haute", "faible"]
+    # An inactive type stays on the documents already recorded but is no longer offered nor accepted.
+    active: bool = True
 
     @field_validator("label")
     @classmethod
@@ -89,6 +96,12 @@ class PharmacySettings(BaseModel):
     evidence_types: list[EvidenceTypeSetting] = Field(default_factory=default_evidence_types, min_length=1)
     # Off: only a document a user declares checked validates an identity (W1-INS-13).
     evidence_auto_validation: bool = False
+    # Copies of ID documents (W1-INS-24): optional, purged `retention` years after the last activity.
+    id_document_copies: bool = True
+    id_document_retention_years: int = Field(default=5, ge=1, le=30)
+    identity_sheet_extra_traits: list[SheetTrait] = Field(default_factory=list)
+    # CPx mode: where the professionals' exported `ps-<rpps>-auth` TLS credentials are.
+    cpx_credentials_dir: str = ""
 
     @field_validator("finess")
     @classmethod
@@ -135,6 +148,11 @@ class PharmacySettings(BaseModel):
     def _displayed(cls, value: list[str]) -> list[str]:
         # Kept in a stable order, without repetition.
         return [name for name in OPTIONAL_DISPLAYED_TRAITS if name in value]
+
+    @field_validator("identity_sheet_extra_traits")
+    @classmethod
+    def _sheet_traits(cls, value: list[str]) -> list[str]:
+        return [name for name in SHEET_TRAITS if name in value]
 
     @field_validator("evidence_types")
     @classmethod
@@ -183,8 +201,14 @@ LABELS: dict[str, str] = {
     "displayed_traits": "Traits affichés en plus des traits de base",
     "evidence_types": "Types de justificatifs d'identité",
     "evidence_auto_validation": "Validation automatique par un justificatif de haut niveau de confiance",
+    "id_document_copies": "Conservation des copies de pièces d'identité",
+    "id_document_retention_years": "Durée de conservation des copies de pièces d'identité (années)",
+    "identity_sheet_extra_traits": "Traits complémentaires imprimés sur la fiche d'identité",
+    "cpx_credentials_dir": "Dossier des certificats d'authentification des professionnels (mode CPx)",
 }
-PATH_FIELDS = tuple(name for name in LABELS if name.startswith(("cert_", "key_", "trust_")))
+PATH_FIELDS = tuple(
+    name for name in LABELS if name.startswith(("cert_", "key_", "trust_")) or name == "cpx_credentials_dir"
+)
 
 
 def defaults(config: LgoConfig, card_mode: str | None = None) -> PharmacySettings:
@@ -193,6 +217,7 @@ def defaults(config: LgoConfig, card_mode: str | None = None) -> PharmacySetting
     values: dict[str, Any] = {
         "trust_chain": str(export / "ca" / "chain.pem"),
         "trust_crl_dir": str(export / "crl"),
+        "cpx_credentials_dir": str(export / "clients"),
     }
     for name in ORG_CREDENTIALS:
         field = name.replace("-", "_")

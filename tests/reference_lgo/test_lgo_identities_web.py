@@ -172,6 +172,7 @@ def test_identity_settings_page(lgo: TestClient) -> None:
         "code": "attestation_ehpad",
         "label": "Attestation d'EHPAD",
         "trust": "haute",
+        "active": True,
     }
     bad = lgo.post("/parametres/identites", data={**data, f"type_{count}_code": "Pas Bon"})
     assert bad.status_code == 422 and "code invalide" in bad.text

@@ -355,8 +355,8 @@ def test_calling_insi_needs_the_permission(stack: RunningStack, scenario: str, l
 def test_cpx_mode_and_incomplete_settings_are_refused(scenario: str, lgo: TestClient) -> None:
     titulaire = login(lgo, "titulaire")
     garnier = seeded_id(lgo, titulaire, "lp-garnier-julien")
-    cpx = search(lgo, titulaire, garnier, auth="cpx")
-    assert cpx.status_code == 422 and cpx.json()["code"] == "mode_cpx_indisponible"
+    cpx = search(lgo, titulaire, garnier, auth="cpx")  # a password session has no card to sign with
+    assert cpx.status_code == 409 and cpx.json()["code"] == "session_cps_requise"
     lgo.put("/driver/v1/settings", json={"idam": ""}, headers=titulaire)
     incomplete = search(lgo, titulaire, garnier)
     assert incomplete.status_code == 409 and incomplete.json()["code"] == "parametrage_insi_incomplet"

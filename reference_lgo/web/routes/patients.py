@@ -19,6 +19,7 @@ from reference_lgo.domain.identity import IdentityStatus
 from reference_lgo.services import identities, identity_changes, insi_calls, vitale
 from reference_lgo.services import settings as pharmacy_settings
 from reference_lgo.services.errors import Forbidden, InvalidInput, LgoError, NotFound
+from reference_lgo.web import identity_sections
 from reference_lgo.web.deps import UiUser, csrf_user, runtime_of, ui_user
 from reference_lgo.web.templating import render
 
@@ -47,6 +48,7 @@ MESSAGES = {
     "justificatif": "Justificatif enregistré.",
     "retrait": "Justificatif retiré.",
     "integre": "Identité INSi intégrée au dossier.",
+    "piece": "Copie de la pièce d'identité enregistrée, chiffrée.",
 }
 _FRENCH_DATE = re.compile(r"([0-9]{2})/([0-9]{2})/([0-9]{4})")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -183,11 +185,13 @@ def _patient_page(
         settings = runtime.settings(session)
         view = identities.read(session, user.actor, runtime.clock.now(), patient_id, settings)
         history = identities.history_view(session, identities.load(session, patient_id))
+        sections = identity_sections.page_context(session, user.actor, patient_id, settings)
     context = {
         **_common(),
+        **sections,
         "patient": view,
         "history": history,
-        "evidence_types": settings.evidence_types,
+        "evidence_types": [t for t in settings.evidence_types if t.active],
         "auto_validation": settings.evidence_auto_validation,
         **extra,
     }
@@ -511,7 +515,17 @@ async def save_identity_settings(request: Request, user: Annotated[UiUser, Depen
             continue  # an empty line (the one for a new type)
         if form.get(f"type_{index}_remove") == "1":
             continue
-        types.append({"code": code, "label": label, "trust": _text(form, f"type_{index}_trust")})
+        types.append(
+            {
+                "code": code,
+                "label": label,
+                "trust": _text(form, f"type_{index}_trust"),
+                # A form without the column (older page, script) keeps the type active.
+                "active": form.get(f"type_{index}_active") == "1"
+                if form.get(f"type_{index}_active_field")
+                else True,
+            }
+        )
     changes = {
         "displayed_traits": [str(value) for value in form.getlist("displayed_traits")],
         "evidence_types": types,
