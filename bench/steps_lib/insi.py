@@ -1,4 +1,6 @@
-"""A bench-side INSi client, standing in for the LGO until the LGO calls INSi itself (a later issue).
+"""A bench-side INSi probe for the socle scenarios: it checks the bench itself (a fault pack armed by
+its tag, the journal read back through the control plane) independently of any LGO under test; the
+REM scenarios go through the target's own INSi client instead (bench/steps_lib/ins_insi.py).
 
 It uses only what any editor has: the public wire (SOAP 1.2, WS-Addressing, ContexteLPS and
 ContexteBAM of the digest §7bis A) on the national listener, with the exported INSI-AUTO
