@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 purpose="${1:-test}"
 
-DEB_PACKAGES=(pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools opensc chromium gcc)
+DEB_PACKAGES=(pcscd libpcsclite-dev vsmartcard-vpcd pcsc-tools opensc chromium chromium-l10n gcc)
 if [ "$purpose" = "test" ]; then
   DEB_PACKAGES+=(postgresql)
 fi

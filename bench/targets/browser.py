@@ -25,7 +25,10 @@ LAUNCH_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
+    "--lang=fr-FR",  # French browser widgets (file input, date picker) need Debian's chromium-l10n too
 ]
+# Chromium on Linux also takes its UI language from LANGUAGE.
+LAUNCH_ENV = {"LANGUAGE": "fr"}
 PAGE_TIMEOUT_MS = 30_000
 LOGIN_PATH = "/connexion"
 # Screen names a feature may use for the reference LGO; a path starting with "/" is taken as is.
@@ -73,7 +76,7 @@ class BrowserCapture:
                 )
             self._playwright = sync_playwright().start()
             self._browser = self._playwright.chromium.launch(
-                executable_path=executable, headless=True, args=LAUNCH_ARGS
+                executable_path=executable, headless=True, args=LAUNCH_ARGS, env={**os.environ, **LAUNCH_ENV}
             )
         return self._browser
 
