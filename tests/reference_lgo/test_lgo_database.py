@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from alembic import command
-from sqlalchemy import inspect
+from sqlalchemy import Connection, inspect
 
 from reference_lgo.db import VERSION_TABLE, Database, alembic_config
 from reference_lgo.settings import LgoConfig
@@ -63,3 +63,43 @@ def test_reset_drops_only_the_lgo_tables(database_url: str) -> None:
             assert connection.exec_driver_sql("SELECT count(*) FROM settings").scalar() == 0
     finally:
         database.dispose()
+
+
+APPEND_ONLY_TABLES = (
+    "audit_events",
+    "ins_access_journal",
+    "insi_call_journal",
+    "patient_status_changes",
+    "partner_traces",
+    "id_document_purges",
+)
+
+
+def test_every_journal_refuses_update_and_delete_in_the_database(database_url: str) -> None:
+    """Every journal gets its UPDATE/DELETE guard from the migrations (the guards firing on real rows are
+    tested with the journals themselves: test_lgo_audit, test_lgo_identities)."""
+    database = Database(database_url)
+    try:
+        database.migrate()
+        for table in APPEND_ONLY_TABLES:
+            for statement in (f"UPDATE {table} SET id = id", f"DELETE FROM {table}"):
+                with database.engine.connect() as connection:
+                    guarded = _guarded(connection, table, statement)
+                assert guarded, f"{table} : aucun déclencheur ne refuse « {statement} »"
+    finally:
+        database.dispose()
+
+
+def _guarded(connection: Connection, table: str, statement: str) -> bool:
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        names = connection.exec_driver_sql(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = %(t)s::regclass AND NOT tgisinternal",
+            {"t": table},
+        ).scalars()
+    else:
+        names = connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", (table,)
+        ).scalars()
+    verb = statement.split()[0].lower()
+    return any(verb in name or "append_only" in name for name in names)

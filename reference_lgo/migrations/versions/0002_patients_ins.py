@@ -11,6 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from reference_lgo.migrations.append_only import guard_tables
+
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
@@ -21,28 +23,6 @@ Timestamp = sa.DateTime(timezone=False)
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 APPEND_ONLY = ("ins_access_journal", "insi_call_journal", "patient_status_changes")
-GUARD_MESSAGE = "journal en ajout seul : modification et suppression interdites"
-
-
-def _append_only_guards() -> None:
-    """Refuse UPDATE and DELETE on the journals in the database itself, whatever the client."""
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(
-            "CREATE OR REPLACE FUNCTION lgo_journal_append_only() RETURNS trigger AS $$ "
-            f"BEGIN RAISE EXCEPTION '{GUARD_MESSAGE}'; END; $$ LANGUAGE plpgsql"
-        )
-        for table in APPEND_ONLY:
-            op.execute(
-                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION lgo_journal_append_only()"
-            )
-        return
-    for table in APPEND_ONLY:
-        for verb in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '{GUARD_MESSAGE}'); END"
-            )
 
 
 def upgrade() -> None:
@@ -200,7 +180,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("exchange_id", name=op.f("uq_insi_call_journal_exchange_id")),
     )
     op.create_index("ix_insi_call_journal_patient", "insi_call_journal", ["patient_id", "started_at"])
-    _append_only_guards()
+    guard_tables(*APPEND_ONLY)
 
 
 def downgrade() -> None:

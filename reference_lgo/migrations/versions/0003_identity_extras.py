@@ -11,6 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from reference_lgo.migrations.append_only import guard_tables
+
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
@@ -20,24 +22,6 @@ Timestamp = sa.DateTime(timezone=False)
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 APPEND_ONLY = ("partner_traces", "id_document_purges")
-GUARD_MESSAGE = "journal en ajout seul : modification et suppression interdites"
-
-
-def _append_only_guards() -> None:
-    """UPDATE and DELETE refused by the database itself (PostgreSQL reuses 0002's function)."""
-    if op.get_bind().dialect.name == "postgresql":
-        for table in APPEND_ONLY:
-            op.execute(
-                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION lgo_journal_append_only()"
-            )
-        return
-    for table in APPEND_ONLY:
-        for verb in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '{GUARD_MESSAGE}'); END"
-            )
 
 
 def upgrade() -> None:
@@ -115,7 +99,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_bulk_verifications")),
     )
     op.create_index(op.f("ix_bulk_verifications_started_at"), "bulk_verifications", ["started_at"])
-    _append_only_guards()
+    guard_tables(*APPEND_ONLY)
 
 
 def downgrade() -> None:
